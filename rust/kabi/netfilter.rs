@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rvs's netfilter hooks: the C trampolines of `rvs_glue.c` call [`rvs_rust_hook`].
+//!
+//! C header: [`include/linux/netfilter.h`](srctree/include/linux/netfilter.h)
+
+use kernel::bindings;
+use kernel::types::Opaque;
+
+use super::glue;
+use super::net::Net;
+
+/// Where a packet met rvs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hook {
+    /// LOCAL_IN, priority 100: requests to virtual services.
+    In,
+    /// FORWARD, priority 100: replies from NAT real servers.
+    Out,
+    /// FORWARD, priority 99: ICMP errors about forwarded connections.
+    ForwardIcmp,
+    /// POST_ROUTING, priority NF_IP_PRI_NAT_SRC - 1: packets rvs already handled.
+    PostRouting,
+}
+
+/// What happens to a packet after a hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Continue through the stack.
+    Accept,
+}
+
+/// A socket buffer borrowed for the duration of a hook call.
+#[repr(transparent)]
+pub(crate) struct SkBuff(Opaque<bindings::sk_buff>);
+
+/// Entry point of every rvs hook.
+#[no_mangle]
+extern "C" fn rvs_rust_hook(
+    hook: glue::rvs_hook,
+    skb: *mut bindings::sk_buff,
+    pf: u8,
+    net: *mut bindings::net,
+) -> kernel::ffi::c_uint {
+    let hook = match hook {
+        glue::rvs_hook_RVS_HOOK_IN => Hook::In,
+        glue::rvs_hook_RVS_HOOK_OUT => Hook::Out,
+        glue::rvs_hook_RVS_HOOK_FWD_ICMP => Hook::ForwardIcmp,
+        _ => Hook::PostRouting,
+    };
+    // SAFETY: netfilter holds the namespace alive while its hooks run.
+    let net = unsafe { Net::from_raw(net) };
+    // CAST: `SkBuff` is a `repr(transparent)` wrapper around `bindings::sk_buff`.
+    // SAFETY: the skb is live and owned by this hook call until it returns a verdict.
+    let skb = unsafe { &*skb.cast::<SkBuff>() };
+    match crate::hooks::hook(hook, pf, net, skb) {
+        Verdict::Accept => glue::NF_ACCEPT,
+    }
+}
