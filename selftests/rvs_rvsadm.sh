@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# rvsadm as ipvsadm users know it, compared with Debian's ipvsadm on ip_vs where both can.
+. "$(dirname "$0")/lib.sh"
+
+out=$(rvsadm -v)
+check "rvsadm -v names its version and the module's" grep -qx 'rvsadm v0.1.0 .* (rvs.ko v0.1.0)' <<<"$out"
+log "  $out"
+
+expect_eq "rvsadm -Ln on an empty table" \
+"rvs version 0.1.0 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn" "$(rvsadm -Ln)"
+expect_eq "rvsadm with no arguments lists" "$(rvsadm -Ln)" "$(rvsadm)"
+expect_eq "rvsadm -Ln --stats header" \
+"rvs version 0.1.0 (size=4096)
+Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+  -> RemoteAddress:Port" "$(rvsadm -Ln --stats)"
+expect_eq "rvsadm -Lnc on no connections" \
+"IPVS connection entries
+pro expire state       source             virtual            destination" "$(rvsadm -Lnc)"
+expect_eq "rvsadm -Sn on an empty table" "" "$(rvsadm -Sn)"
+check "rvsadm -C" rvsadm -C
+check "rvsadm -Z" rvsadm -Z
+
+# Usage errors: exit 2 with ipvsadm's message.
+out=$(rvsadm -a -t 10.0.0.1:80 2>&1); rc=$?
+expect_eq "-a without -r exits 2" 2 "$rc"
+expect_eq "-a without -r says what is missing" "You need to supply the 'real-server' option for the 'add-server' command" "$out"
+out=$(rvsadm -D -t 10.0.0.1:80 -s rr 2>&1); rc=$?
+expect_eq "-s with -D is illegal" "2 Illegal 'scheduler' option with the 'delete-service' command" "$rc $out"
+out=$(rvsadm -A -t 10.0.0.1:80 -w 70000 2>&1); rc=$?
+expect_eq "a weight outside 0..65535" "2 illegal weight specified" "$rc $out"
+out=$(rvsadm -A -t nonsense:: 2>&1); rc=$?
+expect_eq "a bad address" 2 "$rc"
+
+# What rvs.ko cannot do yet fails clearly, naming what is missing.
+out=$(rvsadm -A -t 10.0.0.1:80 -s rr 2>&1); rc=$?
+expect_eq "-A fails clearly until services exist" "1 rvs.ko does not support adding virtual services yet" "$rc $out"
+out=$(rvsadm -A -t '[2001:db8::1]:80' -s wrr 2>&1); rc=$?
+expect_eq "-A of an IPv6 service goes through the same API" "1 rvs.ko does not support adding virtual services yet" "$rc $out"
+out=$(rvsadm --start-daemon master 2>&1); rc=$?
+expect_eq "--start-daemon fails clearly" "1 rvs.ko does not support connection sync daemons yet" "$rc $out"
+
+# The same commands on ip_vs with Debian's ipvsadm: same messages and exit codes.
+if ! modprobe ip_vs 2>/dev/null; then
+	log "ip_vs unavailable: no comparison"
+	finish
+fi
+same() { # DESCRIPTION ARGS...: ipvsadm and rvsadm print the same and exit the same
+	local what=$1 a b ra rb
+	shift
+	a=$(ipvsadm "$@" 2>&1); ra=$?
+	b=$(rvsadm "$@" 2>&1); rb=$?
+	expect_eq "$what (like ipvsadm)" "$ra $a" "$rb $b"
+}
+same "-D of a missing service" -D -t 10.0.0.1:80
+same "-E of a missing service" -E -t 10.0.0.1:80 -s rr
+same "-d from a missing service" -d -t 10.0.0.1:80 -r 10.0.0.2
+same "-e in a missing service" -e -t 10.0.0.1:80 -r 10.0.0.2 -w 3
+same "-a to a missing service" -a -t 10.0.0.1:80 -r 10.0.0.2 -m
+same "-Z of a missing service" -Z -t 10.0.0.1:80
+same "-L of a missing service" -Ln -t 10.0.0.1:80
+same "--stop-daemon with none running" --stop-daemon master
+same "-L --timeout" -L --timeout
+same "--set" --set 100 20 30
+same "-L --timeout after --set" -L --timeout
+same "-C" -C
+same "-Sn on an empty table" -Sn
+same "-L --daemon with none running" -L --daemon
+same "usage: -a without -r" -a -t 10.0.0.1:80
+same "usage: illegal option" -D -t 10.0.0.1:80 -s rr
+expect_eq "-Ln body" "$(ipvsadm -Ln | tail -n +2)" "$(rvsadm -Ln | tail -n +2)"
+ipvsadm --set 900 120 300
+rvsadm --set 900 120 300
+modprobe -r ip_vs 2>/dev/null
+finish
