@@ -788,3 +788,126 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Invocation, Usage> {
     }
     Ok(inv)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &str) -> Result<Invocation, Usage> {
+        parse(&args.split_whitespace().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn add_service_defaults() {
+        let i = p("-A -t 10.0.0.1:80").unwrap();
+        assert_eq!(i.command, Some(Command::AddService));
+        assert_eq!(i.svc.af, af::INET);
+        assert_eq!(i.svc.protocol, proto::TCP);
+        assert_eq!(&i.svc.addr[..4], &[10, 0, 0, 1]);
+        assert_eq!(u16::from_be(i.svc.port), 80);
+        assert_eq!(&i.svc.sched_name[..4], b"wlc\0");
+    }
+
+    #[test]
+    fn persistent_with_and_without_timeout() {
+        let i = p("-A -u 10.0.0.1:53 -s sh -p").unwrap();
+        assert_eq!((i.svc.flags, i.svc.timeout), (1, DEF_PERSIST_TIMEOUT));
+        assert_eq!(i.svc.netmask, u32::MAX);
+        let i = p("-A -t 10.0.0.1:0 -p 90 -M 255.255.255.0").unwrap();
+        assert_eq!(i.svc.timeout, 90);
+        assert_eq!(i.svc.netmask.to_ne_bytes(), [255, 255, 255, 0]);
+        assert!(
+            p("-A -t 10.0.0.1:0").is_err(),
+            "zero port needs persistence"
+        );
+    }
+
+    #[test]
+    fn servers_and_forwarding() {
+        let i = p("-a -t 10.0.0.1:80 -r 192.168.0.2:8080 -m -w 3").unwrap();
+        assert_eq!(
+            (i.dest.conn_flags, i.dest.weight, u16::from_be(i.dest.port)),
+            (0, 3, 8080)
+        );
+        // DR keeps the service's port.
+        let i = p("-a -t 10.0.0.1:80 -r 192.168.0.2:8080 -g").unwrap();
+        assert_eq!(u16::from_be(i.dest.port), 80);
+        // Default: gatewaying, weight 1.
+        let i = p("-a -t 10.0.0.1:80 -r 192.168.0.2").unwrap();
+        assert_eq!((i.dest.conn_flags, i.dest.weight), (3, 1));
+        let i = p("-a -t 10.0.0.1:80 -r 192.168.0.2 -i --tun-type gue --tun-port 6080 --tun-csum")
+            .unwrap();
+        assert_eq!(
+            (
+                i.dest.tun_type,
+                u16::from_be(i.dest.tun_port),
+                i.dest.tun_flags
+            ),
+            (1, 6080, 1)
+        );
+        assert!(p("-a -t 10.0.0.1:80 -r 192.168.0.2 -i --tun-type gue").is_err());
+        assert!(
+            p("-a -t 10.0.0.1:80 -r [2001:db8::2] -m").is_err(),
+            "mixed families only for tunnels"
+        );
+        assert!(p("-a -t 10.0.0.1:80 -r [2001:db8::2] -i").is_ok());
+    }
+
+    #[test]
+    fn ipv6_and_fwmark() {
+        let i = p("-A -t [2001:db8::80]:443 -s rr").unwrap();
+        assert_eq!(i.svc.af, af::INET6);
+        assert_eq!(i.svc.addr[0..2], [0x20, 0x01]);
+        let i = p("-A -f 7 -6 -s rr").unwrap();
+        assert_eq!((i.svc.fwmark, i.svc.af), (7, af::INET6));
+        assert!(p("-A -6 -t 10.0.0.1:80").is_err());
+    }
+
+    #[test]
+    fn clustered_short_options() {
+        let i = p("-Ln").unwrap();
+        assert_eq!(i.command, Some(Command::List));
+        assert!(i.numeric);
+        let i = p("-Lnc").unwrap();
+        assert!(i.has(Opt::Connection));
+        assert_eq!(p("").unwrap().command, Some(Command::List));
+    }
+
+    #[test]
+    fn ipvsadm_messages() {
+        assert_eq!(
+            p("-a -t 10.0.0.1:80").unwrap_err().0,
+            "You need to supply the 'real-server' option for the 'add-server' command"
+        );
+        assert_eq!(
+            p("-D -t 10.0.0.1:80 -s rr").unwrap_err().0,
+            "Illegal 'scheduler' option with the 'delete-service' command"
+        );
+        assert_eq!(
+            p("-A -t 1.2.3.4:80 -E").unwrap_err().0,
+            "Multiple commands specified"
+        );
+        assert!(p("-L -c --stats").is_err());
+        assert!(p("--set 1 2").is_err());
+        let i = p("--set 10 0 30").unwrap();
+        assert_eq!(
+            (
+                i.timeouts.tcp_timeout,
+                i.timeouts.tcp_fin_timeout,
+                i.timeouts.udp_timeout
+            ),
+            (10, 0, 30)
+        );
+        assert!(p("--set 10 0 2678401").is_err());
+        assert!(p("--bogus").is_err());
+    }
+
+    #[test]
+    fn daemon_options() {
+        let i = p("--start-daemon backup --mcast-interface eth1 --syncid 9").unwrap();
+        assert_eq!((i.daemon.state, i.daemon.syncid), (2, 9));
+        assert_eq!(&i.daemon.mcast_ifn[..5], b"eth1\0");
+        assert!(p("--start-daemon other").is_err());
+        assert!(p("--start-daemon master --syncid 256").is_err());
+    }
+}
