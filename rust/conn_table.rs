@@ -6,6 +6,7 @@
 //! will be RCU-protected and writers will take per-bucket locks; the data path (forwarding,
 //! scheduling) creates the entries.
 
+use kernel::c_str;
 use kernel::prelude::*;
 
 use crate::kabi::hash::HashBuckets;
@@ -14,7 +15,6 @@ use crate::rvs_core::conn::{self, Tuple};
 
 /// One connection entry as the slab cache lays it out.
 #[repr(C)]
-#[expect(dead_code, reason = "entries are created by the data path, which is not built yet")]
 pub(crate) struct ConnEntry {
     /// The bucket chain link.
     link: crate::kabi::hash::Link,

@@ -13,12 +13,6 @@ use crate::rvs_core::abi::{self, Struct};
 use crate::rvs_core::ctl::{self, GetRequest, SetRequest};
 use crate::rvs_core::errno::Errno;
 
-/// The module's version as text, "major.minor.patch".
-pub(crate) fn version_string() -> kernel::str::CString {
-    let (a, b, c) = abi::version_parts(abi::VERSION_CODE);
-    kernel::str::CString::try_from_fmt(fmt!("{a}.{b}.{c}")).unwrap_or_default()
-}
-
 /// Carries out a `setsockopt()` command.
 pub(crate) fn set(st: &NetState, admin: bool, cmd: i32, arg: &[u8]) -> Result<(), Errno> {
     if !admin {

@@ -8,65 +8,47 @@ use kernel::prelude::*;
 
 use crate::kabi::net::Net;
 use crate::kabi::proc::ProcFiles;
-use crate::kabi::sysctl::SysctlTable;
+use crate::kabi::sysctl::{SysctlTable, SysctlValues};
 use crate::rvs_core::abi;
 use crate::rvs_core::ctl::{Timeouts, DEFAULT_TIMEOUTS};
 
-/// Values that sysctls and socket options read and write; boxed, so their addresses are stable
-/// for the sysctl table that points at them.
-pub(crate) struct Tunables {
-    /// `/proc/sys/net/ipv4/rvs/debug_level`: 1 logs every control command.
-    pub(crate) debug_level: AtomicI32,
-    /// `/proc/sys/net/ipv4/rvs/conn_tab_size`: buckets of the connection table (read-only).
-    pub(crate) conn_tab_size: AtomicI32,
-    /// Timeouts of established TCP, closing TCP and UDP entries, in seconds.
-    timeouts: [AtomicI32; 3],
-}
-
 /// The rvs state of one namespace.
 pub(crate) struct NetState {
-    // Dropped first: the files that read the values below.
-    _sysctl: SysctlTable,
+    // Dropped first: the files that read the state.
     _proc: ProcFiles,
-    tunables: KBox<Tunables>,
+    sysctl: SysctlTable,
+    /// Timeouts of established TCP, closing TCP and UDP entries, in seconds.
+    timeouts: [AtomicI32; 3],
 }
 
 impl NetState {
     /// Creates the state of `net`, with its /proc/net files and sysctls.
     pub(crate) fn new(net: &Net) -> Result<KBox<Self>> {
         let size = crate::conn_table::configured_buckets()?;
-        let tunables = KBox::new(
-            Tunables {
-                debug_level: AtomicI32::new(0),
-                conn_tab_size: AtomicI32::new(size as i32),
-                timeouts: [
-                    AtomicI32::new(DEFAULT_TIMEOUTS.tcp),
-                    AtomicI32::new(DEFAULT_TIMEOUTS.tcp_fin),
-                    AtomicI32::new(DEFAULT_TIMEOUTS.udp),
-                ],
-            },
-            GFP_KERNEL,
-        )?;
-        // SAFETY: both integers live in `tunables`, a box that outlives the table because
-        // `_sysctl` is declared (and so dropped) before `tunables`.
-        let sysctl = unsafe { SysctlTable::new(net, &tunables.debug_level, &tunables.conn_tab_size)? };
+        let values = SysctlValues { debug_level: AtomicI32::new(0), conn_tab_size: AtomicI32::new(size as i32) };
+        let sysctl = SysctlTable::new(net, KBox::new(values, GFP_KERNEL)?)?;
         let proc = ProcFiles::new(net)?;
-        Ok(KBox::new(Self { _sysctl: sysctl, _proc: proc, tunables }, GFP_KERNEL)?)
+        let timeouts = [
+            AtomicI32::new(DEFAULT_TIMEOUTS.tcp),
+            AtomicI32::new(DEFAULT_TIMEOUTS.tcp_fin),
+            AtomicI32::new(DEFAULT_TIMEOUTS.udp),
+        ];
+        Ok(KBox::new(Self { _proc: proc, sysctl, timeouts }, GFP_KERNEL)?)
     }
 
     /// Whether control commands are logged.
     pub(crate) fn debug(&self) -> bool {
-        self.tunables.debug_level.load(Ordering::Relaxed) > 0
+        self.sysctl.values().debug_level.load(Ordering::Relaxed) > 0
     }
 
     /// Buckets of the connection table.
     pub(crate) fn conn_tab_size(&self) -> u32 {
-        self.tunables.conn_tab_size.load(Ordering::Relaxed) as u32
+        self.sysctl.values().conn_tab_size.load(Ordering::Relaxed) as u32
     }
 
     /// Current timeouts.
     pub(crate) fn timeouts(&self) -> Timeouts {
-        let [tcp, fin, udp] = &self.tunables.timeouts;
+        let [tcp, fin, udp] = &self.timeouts;
         Timeouts {
             tcp: tcp.load(Ordering::Relaxed),
             tcp_fin: fin.load(Ordering::Relaxed),
@@ -78,7 +60,7 @@ impl NetState {
     pub(crate) fn set_timeouts(&self, t: &abi::TimeoutUser) {
         let mut cur = self.timeouts();
         cur.apply(t);
-        let [tcp, fin, udp] = &self.tunables.timeouts;
+        let [tcp, fin, udp] = &self.timeouts;
         tcp.store(cur.tcp, Ordering::Relaxed);
         fin.store(cur.tcp_fin, Ordering::Relaxed);
         udp.store(cur.udp, Ordering::Relaxed);

@@ -47,7 +47,7 @@ impl kernel::Module for Rvs {
         let hooks = kabi::pernet::HooksRegistration::new()?;
         pr_info!(
             "rvs {} loaded: connection table of {} buckets, {}-byte entries\n",
-            control::version_string(),
+            rvs_core::abi::Version(rvs_core::abi::VERSION_CODE),
             buckets,
             conns.entry_size()
         );

@@ -332,21 +332,6 @@ bool rvs_glue_hash_bucket_empty(const struct hlist_head *table, unsigned int buc
 
 /* ---- RCU ---- */
 
-void rvs_glue_rcu_read_lock(void)
-{
-	rcu_read_lock();
-}
-
-void rvs_glue_rcu_read_unlock(void)
-{
-	rcu_read_unlock();
-}
-
-void rvs_glue_synchronize_net(void)
-{
-	synchronize_net();
-}
-
 void rvs_glue_rcu_barrier(void)
 {
 	rcu_barrier();

@@ -73,9 +73,6 @@ void rvs_glue_hash_free(struct hlist_head *table);
 bool rvs_glue_hash_bucket_empty(const struct hlist_head *table, unsigned int bucket);
 
 /* RCU. */
-void rvs_glue_rcu_read_lock(void);
-void rvs_glue_rcu_read_unlock(void);
-void rvs_glue_synchronize_net(void);
 void rvs_glue_rcu_barrier(void);
 
 /* Implemented in Rust. */

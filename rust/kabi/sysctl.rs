@@ -13,43 +13,57 @@ use kernel::prelude::*;
 use super::glue;
 use super::net::Net;
 
-/// The registered table of one namespace.
+/// The integers behind the table's entries.
+pub(crate) struct SysctlValues {
+    /// `debug_level`: 1 logs every control command.
+    pub(crate) debug_level: AtomicI32,
+    /// `conn_tab_size`: buckets of the connection table (read-only).
+    pub(crate) conn_tab_size: AtomicI32,
+}
+
+/// The registered table of one namespace, owning the integers it shows.
 ///
 /// # Invariants
 ///
-/// `header` is registered while the value exists; the integers its entries point at outlive
-/// it (the caller's contract in `new`).
+/// `header` is registered while the value exists, with entries pointing into `values`, whose
+/// box is dropped only after `Drop` unregistered the table.
 pub(crate) struct SysctlTable {
     header: NonNull<bindings::ctl_table_header>,
+    values: KBox<SysctlValues>,
 }
 
 impl SysctlTable {
-    /// Registers `debug_level` (read-write, 0..1) and `conn_tab_size` (read-only).
-    ///
-    /// # Safety
-    ///
-    /// The two integers must not move and must outlive the returned value.
-    pub(crate) unsafe fn new(net: &Net, debug_level: &AtomicI32, conn_tab_size: &AtomicI32) -> Result<Self> {
-        // SAFETY: `net` is live; `AtomicI32` has the layout of `int` and the proc handlers
-        // access it with plain loads and stores of aligned ints; the caller guarantees the
-        // pointers stay valid until `Drop`.
+    /// Registers `debug_level` (read-write, 0..1) and `conn_tab_size` (read-only) in `net`.
+    pub(crate) fn new(net: &Net, values: KBox<SysctlValues>) -> Result<Self> {
+        // SAFETY: `net` is live; `AtomicI32` has the layout of `int`, which the proc handlers
+        // load and store whole; the integers live in a box that `Self` keeps until after it
+        // unregistered the table.
         let header = unsafe {
-            glue::rvs_glue_sysctl_register(net.as_raw(), debug_level.as_ptr(), conn_tab_size.as_ptr())
+            glue::rvs_glue_sysctl_register(
+                net.as_raw(),
+                values.debug_level.as_ptr(),
+                values.conn_tab_size.as_ptr(),
+            )
         };
         // INVARIANT: non-NULL means registered.
-        NonNull::new(header).map(|header| Self { header }).ok_or(ENOMEM)
+        NonNull::new(header).map(|header| Self { header, values }).ok_or(ENOMEM)
+    }
+
+    /// The values the table shows.
+    pub(crate) fn values(&self) -> &SysctlValues {
+        &self.values
     }
 }
 
 impl Drop for SysctlTable {
     fn drop(&mut self) {
         // SAFETY: by the invariant the table is registered; this unregisters it once and waits
-        // for readers and writers of its entries.
+        // for readers and writers of its entries, before `values` is dropped after this.
         unsafe { glue::rvs_glue_sysctl_unregister(self.header.as_ptr()) }
     }
 }
 
-// SAFETY: unregistration may happen from any thread.
+// SAFETY: unregistration may happen from any thread; the values are atomics.
 unsafe impl Send for SysctlTable {}
-// SAFETY: a shared `SysctlTable` offers no operation.
+// SAFETY: shared access only reads the atomics.
 unsafe impl Sync for SysctlTable {}

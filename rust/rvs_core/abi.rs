@@ -370,3 +370,14 @@ abi_struct! {
 pub const fn version_parts(code: u32) -> (u32, u32, u32) {
     ((code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff)
 }
+
+/// A version code displayed as `major.minor.patch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version(pub u32);
+
+impl core::fmt::Display for Version {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (a, b, c) = version_parts(self.0);
+        write!(f, "{a}.{b}.{c}")
+    }
+}

@@ -8,12 +8,15 @@
 
 use core::fmt::{self, Write};
 
-use crate::rvs_core::abi::{self, version_parts};
+use crate::rvs_core::abi::{self, Version};
 
 /// Writes the header of `/proc/net/rvs`.
 pub fn services_header(w: &mut impl Write, conn_tab_size: u32) -> fmt::Result {
-    let (maj, min, patch) = version_parts(abi::VERSION_CODE);
-    writeln!(w, "rvs version {maj}.{min}.{patch} (size={conn_tab_size})")?;
+    writeln!(
+        w,
+        "rvs version {} (size={conn_tab_size})",
+        Version(abi::VERSION_CODE)
+    )?;
     writeln!(w, "Prot LocalAddress:Port Scheduler Flags")?;
     writeln!(
         w,
