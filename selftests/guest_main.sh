@@ -8,7 +8,7 @@ out=${RVS_OUT:-/tmp}
 tests=()
 for t in "$here"/rvs_*.sh; do
 	name=$(basename "$t" .sh)
-	[ -z "$only" ] || [ "$only" = "$name" ] || continue
+	[ -z "$only" ] || [[ " $only " == *" $name "* ]] || continue
 	tests+=("$t")
 done
 if [ ${#tests[@]} = 0 ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the selftests in one guest on the project's (debug) kernel, KTAP on stdout.
-#   selftests/run.sh [NAME]     NAME: one test, e.g. rvs_hooks (default: all)
+#   selftests/run.sh ["NAME..."]   NAMEs: tests to run, e.g. "rvs_hooks rvs_netns" (default: all)
 # The guest's kernel log lands in selftests/out/dmesg.log.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

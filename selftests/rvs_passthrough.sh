@@ -27,21 +27,21 @@ data=$(mktemp)
 head -c 1048576 /dev/urandom >"$data"
 want=$(sha256sum <"$data" | cut -d' ' -f1)
 
-transfer() { # NS_SERVER LISTEN_ADDR CONNECT_ADDR PORT
+transfer() { # NS_SERVER TCP|TCP6 ADDR PORT
 	local got rx pid
 	rx=$(mktemp)
-	ip netns exec "$1" socat -u "TCP-LISTEN:$4,bind=$2,reuseaddr" "OPEN:$rx,creat,trunc" &
+	ip netns exec "$1" socat -u "$2-LISTEN:$4,bind=$3,reuseaddr" "OPEN:$rx,creat,trunc" &
 	pid=$!
 	sleep 0.5
-	ip netns exec pt_client socat -u "OPEN:$data" "TCP:$3:$4,connect-timeout=5"
+	ip netns exec pt_client socat -u "OPEN:$data" "$2:$3:$4,connect-timeout=5"
 	wait $pid
 	got=$(sha256sum <"$rx" | cut -d' ' -f1)
 	rm -f "$rx"
 	[ "$got" = "$want" ]
 }
-check "1 MiB over TCP forwarded (IPv4), same bytes" transfer pt_server 10.0.2.2 10.0.2.2 5001
-check "1 MiB over TCP forwarded (IPv6), same bytes" transfer pt_server '[fd00:2::2]' '[fd00:2::2]' 5002
-check "1 MiB over TCP to the director (IPv4), same bytes" transfer pt_dir 10.0.1.1 10.0.1.1 5003
-check "1 MiB over TCP to the director (IPv6), same bytes" transfer pt_dir '[fd00:1::1]' '[fd00:1::1]' 5004
+check "1 MiB over TCP forwarded (IPv4), same bytes" transfer pt_server TCP 10.0.2.2 5001
+check "1 MiB over TCP forwarded (IPv6), same bytes" transfer pt_server TCP6 '[fd00:2::2]' 5002
+check "1 MiB over TCP to the director (IPv4), same bytes" transfer pt_dir TCP 10.0.1.1 5003
+check "1 MiB over TCP to the director (IPv6), same bytes" transfer pt_dir TCP6 '[fd00:1::1]' 5004
 rm -f "$data"
 finish

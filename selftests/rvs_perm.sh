@@ -6,7 +6,7 @@ here=$(dirname "$0")
 noadmin=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
 out=$("${noadmin[@]}" rvsadm -C 2>&1)
 rc=$?
-expect_eq "rvsadm -C without CAP_NET_ADMIN exits 1" 1 "$rc"
+expect_eq "rvsadm -C without CAP_NET_ADMIN exits 255, as ipvsadm" 255 "$rc"
 expect_eq "and says why" "Permission denied (you must be root)" "$out"
 out=$("${noadmin[@]}" rvsadm --set 1 2 3 2>&1)
 expect_eq "--set without CAP_NET_ADMIN is refused" "Permission denied (you must be root)" "$out"

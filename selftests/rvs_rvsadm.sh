@@ -35,11 +35,11 @@ expect_eq "a bad address" 2 "$rc"
 
 # What rvs.ko cannot do yet fails clearly, naming what is missing.
 out=$(rvsadm -A -t 10.0.0.1:80 -s rr 2>&1); rc=$?
-expect_eq "-A fails clearly until services exist" "1 rvs.ko does not support adding virtual services yet" "$rc $out"
+expect_eq "-A fails clearly until services exist" "255 rvs.ko does not support adding virtual services yet" "$rc $out"
 out=$(rvsadm -A -t '[2001:db8::1]:80' -s wrr 2>&1); rc=$?
-expect_eq "-A of an IPv6 service goes through the same API" "1 rvs.ko does not support adding virtual services yet" "$rc $out"
+expect_eq "-A of an IPv6 service goes through the same API" "255 rvs.ko does not support adding virtual services yet" "$rc $out"
 out=$(rvsadm --start-daemon master 2>&1); rc=$?
-expect_eq "--start-daemon fails clearly" "1 rvs.ko does not support connection sync daemons yet" "$rc $out"
+expect_eq "--start-daemon fails clearly" "255 rvs.ko does not support connection sync daemons yet" "$rc $out"
 
 # The same commands on ip_vs with Debian's ipvsadm: same messages and exit codes.
 if ! modprobe ip_vs 2>/dev/null; then

@@ -17,7 +17,7 @@ DEB_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	flex bison bc cpio kmod libelf-dev libssl-dev pahole make xz-utils rsync
 	qemu-system-x86 udev python3-venv
-	socat iproute2 nftables ipvsadm python3-scapy tcpdump iperf3 util-linux gcc libc6-dev
+	socat iproute2 nftables ipvsadm python3-scapy tcpdump iperf3 util-linux gcc libc6-dev iputils-ping
 )
 BINDGEN_VERSION=0.71.1
 VIRTME_NG_VERSION=1.42

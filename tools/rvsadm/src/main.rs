@@ -14,10 +14,13 @@ use rvs_core::abi::{self, set, version_parts};
 
 const USAGE: &str = include_str!("usage.txt");
 
-/// How a command ended: 0, a usage error (2) or a kernel error (1), with its message.
+/// How a command ended: 0, a usage error (2) or a kernel error (255, as ipvsadm's `exit(-1)`),
+/// with its message.
 enum Failure {
     Usage(String),
     Kernel(String),
+    /// A failure with its own exit status (ipvsadm's `-L` of a missing service exits 1).
+    Status(u8, String),
 }
 
 type Outcome = Result<(), Failure>;
@@ -122,7 +125,9 @@ fn list(c: &Control, inv: &Invocation, out: &mut String) -> Outcome {
     .map_or(Format::Plain, |(_, f)| *f);
     let info = c.info().map_err(kernel_err(cmd))?;
     if inv.has(Opt::Service) {
-        let e = c.service(&inv.svc).map_err(kernel_err(cmd))?;
+        let e = c
+            .service(&inv.svc)
+            .map_err(|e| Failure::Status(1, strerror(cmd, &e)))?;
         let dests = c.dests(&e).map_err(kernel_err(cmd))?;
         out.push_str(&output::version_line(&info));
         out.push('\n');
@@ -260,7 +265,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Kernel(m)) => {
             eprintln!("{m}");
-            ExitCode::from(1)
+            ExitCode::from(255)
+        }
+        Err(Failure::Status(code, m)) => {
+            eprintln!("{m}");
+            ExitCode::from(code)
         }
         Err(Failure::Usage(m)) => {
             eprintln!("{m}");
