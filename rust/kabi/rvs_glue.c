@@ -173,28 +173,22 @@ out:
 	return ret;
 }
 
-static struct nf_sockopt_ops rvs_sockopts4 = {
-	.pf = PF_INET,
-	.set_optmin = RVS_BASE_CTL,
-	.set_optmax = RVS_SO_SET_MAX + 1,
-	.set = rvs_sockopt_set,
-	.get_optmin = RVS_BASE_CTL,
-	.get_optmax = RVS_SO_GET_MAX + 1,
-	.get = rvs_sockopt_get,
-	.owner = THIS_MODULE,
-};
+/* The same option range on IPv4 and IPv6 sockets. */
+#define RVS_SOCKOPT_OPS(family)						\
+	{								\
+		.pf = family,						\
+		.set_optmin = RVS_BASE_CTL,				\
+		.set_optmax = RVS_SO_SET_MAX + 1,			\
+		.set = rvs_sockopt_set,					\
+		.get_optmin = RVS_BASE_CTL,				\
+		.get_optmax = RVS_SO_GET_MAX + 1,			\
+		.get = rvs_sockopt_get,					\
+		.owner = THIS_MODULE,					\
+	}
 
+static struct nf_sockopt_ops rvs_sockopts4 = RVS_SOCKOPT_OPS(PF_INET);
 #if IS_ENABLED(CONFIG_IPV6)
-static struct nf_sockopt_ops rvs_sockopts6 = {
-	.pf = PF_INET6,
-	.set_optmin = RVS_BASE_CTL,
-	.set_optmax = RVS_SO_SET_MAX + 1,
-	.set = rvs_sockopt_set,
-	.get_optmin = RVS_BASE_CTL,
-	.get_optmax = RVS_SO_GET_MAX + 1,
-	.get = rvs_sockopt_get,
-	.owner = THIS_MODULE,
-};
+static struct nf_sockopt_ops rvs_sockopts6 = RVS_SOCKOPT_OPS(PF_INET6);
 #endif
 
 int rvs_glue_register_sockopt(void)
