@@ -26,7 +26,10 @@ pub(crate) struct ConnEntry {
 pub(crate) struct ConnTable {
     buckets: HashBuckets,
     cache: KmemCache<ConnEntry>,
-    #[expect(dead_code, reason = "keys the tuple hash of the data path, which is not built yet")]
+    #[expect(
+        dead_code,
+        reason = "keys the tuple hash of the data path, which is not built yet"
+    )]
     seed: u32,
 }
 
@@ -49,7 +52,11 @@ impl ConnTable {
     pub(crate) fn new(buckets: u32) -> Result<Self> {
         let cache = KmemCache::new(c_str!("rvs_conn"))?;
         let buckets = HashBuckets::new(buckets)?;
-        Ok(Self { buckets, cache, seed: crate::kabi::random::random_u32() })
+        Ok(Self {
+            buckets,
+            cache,
+            seed: crate::kabi::random::random_u32(),
+        })
     }
 
     /// Bytes the slab allocator spends on one entry.
@@ -64,7 +71,11 @@ impl Drop for ConnTable {
         crate::kabi::rcu::barrier();
         let left = self.buckets.occupied();
         if left != 0 {
-            pr_err!("rvs: {} of {} buckets still hold connections at exit\n", left, self.buckets.len());
+            pr_err!(
+                "rvs: {} of {} buckets still hold connections at exit\n",
+                left,
+                self.buckets.len()
+            );
         }
     }
 }

@@ -40,7 +40,12 @@ pub(crate) fn set(st: &NetState, admin: bool, cmd: i32, arg: &[u8]) -> Result<()
         SetRequest::Add(_) | SetRequest::StartDaemon(_) => Err(Errno::OpNotSupp),
     };
     if st.debug() {
-        pr_info!("rvs: set {} ({} bytes): {}\n", cmd, arg.len(), res.map_or_else(|e| -e.code(), |()| 0));
+        pr_info!(
+            "rvs: set {} ({} bytes): {}\n",
+            cmd,
+            arg.len(),
+            res.map_or_else(|e| -e.code(), |()| 0)
+        );
     }
     res
 }
@@ -65,7 +70,10 @@ pub(crate) fn get(st: &NetState, admin: bool, cmd: i32, buf: &mut [u8]) -> Resul
             put(&|b| info.encode(b), buf, abi::GetInfo::SIZE)
         }
         GetRequest::Services(_) => {
-            let h = abi::GetServices { num_services: st.num_services(), __pad0: 0 };
+            let h = abi::GetServices {
+                num_services: st.num_services(),
+                __pad0: 0,
+            };
             put(&|b| h.encode(b), buf, abi::GetServices::SIZE)
         }
         GetRequest::Service(_) | GetRequest::Dests(_) => Err(Errno::Srch),
@@ -77,10 +85,14 @@ pub(crate) fn get(st: &NetState, admin: bool, cmd: i32, buf: &mut [u8]) -> Resul
             // Neither a master nor a backup daemon runs: two entries in state NONE.
             let none = abi::DaemonUser::default();
             let len = 2 * abi::DaemonUser::SIZE;
-            put(&|b| {
-                none.encode(b)?;
-                none.encode(b.get_mut(abi::DaemonUser::SIZE..)?)
-            }, buf, len)
+            put(
+                &|b| {
+                    none.encode(b)?;
+                    none.encode(b.get_mut(abi::DaemonUser::SIZE..)?)
+                },
+                buf,
+                len,
+            )
         }
     }
 }

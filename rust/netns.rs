@@ -25,7 +25,10 @@ impl NetState {
     /// Creates the state of `net`, with its /proc/net files and sysctls.
     pub(crate) fn new(net: &Net) -> Result<KBox<Self>> {
         let size = crate::conn_table::configured_buckets()?;
-        let values = SysctlValues { debug_level: AtomicI32::new(0), conn_tab_size: AtomicI32::new(size as i32) };
+        let values = SysctlValues {
+            debug_level: AtomicI32::new(0),
+            conn_tab_size: AtomicI32::new(size as i32),
+        };
         let sysctl = SysctlTable::new(net, KBox::new(values, GFP_KERNEL)?)?;
         let proc = ProcFiles::new(net)?;
         let timeouts = [
@@ -33,7 +36,14 @@ impl NetState {
             AtomicI32::new(DEFAULT_TIMEOUTS.tcp_fin),
             AtomicI32::new(DEFAULT_TIMEOUTS.udp),
         ];
-        Ok(KBox::new(Self { _proc: proc, sysctl, timeouts }, GFP_KERNEL)?)
+        Ok(KBox::new(
+            Self {
+                _proc: proc,
+                sysctl,
+                timeouts,
+            },
+            GFP_KERNEL,
+        )?)
     }
 
     /// Whether control commands are logged.

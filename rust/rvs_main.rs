@@ -51,6 +51,11 @@ impl kernel::Module for Rvs {
             buckets,
             conns.entry_size()
         );
-        Ok(Rvs { _hooks: hooks, _conns: conns, _sockopt: sockopt, _state: state })
+        Ok(Rvs {
+            _hooks: hooks,
+            _conns: conns,
+            _sockopt: sockopt,
+            _state: state,
+        })
     }
 }

@@ -40,7 +40,8 @@ fi
 [ "$f" = 0 ] || failures+=("cargo test")
 rm -f "$log"
 
-step "rustfmt" cargo fmt --all --check
+step "rustfmt (host crates)" cargo fmt --all --check
+step "rustfmt (module)" rustfmt --check rust/rvs_main.rs
 step "clippy" cargo clippy -q --workspace --all-targets -- -D warnings
 step "kernel (debug)" make -s kernel
 step "rvs.ko" make -s module

@@ -27,7 +27,9 @@ impl HashBuckets {
         // SAFETY: any count is acceptable; the glue returns NULL on failure.
         let heads = unsafe { glue::rvs_glue_hash_alloc(buckets) };
         // INVARIANT: the glue initialised every head of a non-NULL table.
-        NonNull::new(heads).map(|heads| Self { heads, buckets }).ok_or(ENOMEM)
+        NonNull::new(heads)
+            .map(|heads| Self { heads, buckets })
+            .ok_or(ENOMEM)
     }
 
     /// The number of buckets.

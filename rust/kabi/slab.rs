@@ -32,7 +32,12 @@ impl<T> KmemCache<T> {
         // the cache must not outlive it (the cache is dropped at module exit at the latest).
         let cache = unsafe { glue::rvs_glue_kmem_cache_create(name.as_char_ptr(), size, align) };
         // INVARIANT: a non-NULL return is a live cache owned by us.
-        NonNull::new(cache).map(|cache| Self { cache, _type: PhantomData }).ok_or(ENOMEM)
+        NonNull::new(cache)
+            .map(|cache| Self {
+                cache,
+                _type: PhantomData,
+            })
+            .ok_or(ENOMEM)
     }
 
     /// Size in bytes of one object of the cache, as the slab allocator rounds it.

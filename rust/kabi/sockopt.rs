@@ -53,7 +53,9 @@ extern "C" fn rvs_rust_set(
         // the duration of this call.
         unsafe { core::slice::from_raw_parts(arg, len as usize) }
     };
-    let Some(state) = net.state() else { return -(kernel::bindings::ENOPROTOOPT as i32) };
+    let Some(state) = net.state() else {
+        return -(kernel::bindings::ENOPROTOOPT as i32);
+    };
     match control::set(state, admin, cmd, arg) {
         Ok(()) => 0,
         Err(e) => -e.code(),
@@ -76,7 +78,9 @@ extern "C" fn rvs_rust_get(
     // SAFETY: the glue passes a zeroed-then-filled kernel buffer of at least `max(len, 1)`
     // bytes, exclusively ours for the duration of this call.
     let buf = unsafe { core::slice::from_raw_parts_mut(buf, len as usize) };
-    let Some(state) = net.state() else { return -(kernel::bindings::ENOPROTOOPT as i32) };
+    let Some(state) = net.state() else {
+        return -(kernel::bindings::ENOPROTOOPT as i32);
+    };
     match control::get(state, admin, cmd, buf) {
         Ok(n) => {
             // SAFETY: `out_len` points at the glue's local variable; `n <= len` fits a c_uint.

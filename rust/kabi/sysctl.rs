@@ -46,7 +46,9 @@ impl SysctlTable {
             )
         };
         // INVARIANT: non-NULL means registered.
-        NonNull::new(header).map(|header| Self { header, values }).ok_or(ENOMEM)
+        NonNull::new(header)
+            .map(|header| Self { header, values })
+            .ok_or(ENOMEM)
     }
 
     /// The values the table shows.
