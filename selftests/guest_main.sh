@@ -16,8 +16,9 @@ if [ ${#tests[@]} = 0 ]; then
 	exit 2
 fi
 
-# Real reports only: a clean debug boot prints banners with these words too.
-report_re='BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|possible recursive locking|suspicious RCU usage|inconsistent lock state|Oops|general protection fault|kernel BUG|unreferenced object|Call Trace:'
+# Real reports only: a clean debug boot prints banners with these words too, and a failed
+# allocation (fault injection) prints a bare stack dump that is no bug: every report has a header.
+report_re='BUG:|WARNING:|KASAN:|UBSAN:|INFO:|possible circular locking|possible recursive locking|suspicious RCU usage|inconsistent lock state|Oops|general protection fault|kernel BUG|Kernel panic|unreferenced object'
 
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
@@ -30,6 +31,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	echo clear >/sys/kernel/debug/kmemleak
 fi
+: >"$out/dmesg.log"
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
@@ -66,8 +68,12 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	sleep 1
 	echo scan >/sys/kernel/debug/kmemleak
-	leaks=$(cat /sys/kernel/debug/kmemleak)
-	printf '%s\n' "$leaks" >"$out/kmemleak.log"
+	cat /sys/kernel/debug/kmemleak >"$out/kmemleak.log"
+	# Known kernel leak, not rvs's: when fault injection fails kobject_init_and_add in
+	# sysfs_slab_add (mm/slub.c), SLUB returns without kobject_put and the name leaks.
+	leaks=$(awk -v RS='unreferenced object' 'NR > 1 && !/sysfs_slab_add/ { printf "unreferenced object%s", $0 }' "$out/kmemleak.log")
+	known=$(grep -c '^unreferenced object' "$out/kmemleak.log")
+	[ "$known" = 0 ] || echo "# kmemleak: $known object(s) reported, of which those from sysfs_slab_add's error path are the kernel's own"
 	if [ -n "$leaks" ]; then
 		printf '%s\n' "$leaks" | head -40 | sed 's/^/# /'
 		echo "not ok $n kmemleak # unreferenced objects after the tests"

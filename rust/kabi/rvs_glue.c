@@ -229,12 +229,17 @@ int rvs_glue_proc_create(struct net *net)
 	if (!proc_create_net_single("rvs", 0444, net->proc_net, rvs_proc_services, NULL))
 		goto fail;
 	if (!proc_create_net_single("rvs_stats", 0444, net->proc_net, rvs_proc_stats, NULL))
-		goto fail;
+		goto fail_services;
 	if (!proc_create_net_single("rvs_conn", 0444, net->proc_net, rvs_proc_conn, NULL))
-		goto fail;
+		goto fail_stats;
 	return 0;
+
+	/* Remove only what was created: removing a missing entry WARNs. */
+fail_stats:
+	remove_proc_entry("rvs_stats", net->proc_net);
+fail_services:
+	remove_proc_entry("rvs", net->proc_net);
 fail:
-	rvs_glue_proc_remove(net);
 	return -ENOMEM;
 }
 
