@@ -75,7 +75,7 @@ while IFS= read -r line; do
 done < <(cat "${fragments[@]}")
 [ $bad = 0 ] || { echo "kernel: the config fragments do not apply cleanly" >&2; exit 1; }
 
-echo "kernel: building (about 17 minutes on 2 cores from scratch)" >&2
+echo "kernel: building (about 16 minutes on 2 cores from scratch)" >&2
 "${kmake[@]}" -j"$(($(nproc) + 1))" >&2
 touch "$out/.rvs-complete"
 echo "kernel: built in $(($(date +%s) - start)) s" >&2
