@@ -103,6 +103,16 @@ fn sched_flags(s: &abi::ServiceUser) -> String {
     v.join(",")
 }
 
+/// A persistent service's netmask as ipvsadm shows it, or `None` for the default (/32, /128).
+fn netmask_text(s: &abi::ServiceUser) -> Option<String> {
+    if s.af == af::INET6 {
+        (s.netmask != 128).then(|| s.netmask.to_string())
+    } else {
+        let m = s.netmask.to_ne_bytes();
+        (s.netmask != u32::MAX).then(|| Ipv4Addr::new(m[0], m[1], m[2], m[3]).to_string())
+    }
+}
+
 /// The version line that opens every listing.
 pub fn version_line(info: &abi::GetInfo) -> String {
     let (a, b, c) = version_parts(info.version);
@@ -219,13 +229,8 @@ pub fn service(
             }
             if s.flags & 0x1 != 0 {
                 let _ = write!(line, " persistent {}", s.timeout);
-                if s.af == af::INET6 {
-                    if s.netmask != 128 {
-                        let _ = write!(line, " mask {}", s.netmask);
-                    }
-                } else if s.netmask != u32::MAX {
-                    let m = s.netmask.to_ne_bytes();
-                    let _ = write!(line, " mask {}", Ipv4Addr::new(m[0], m[1], m[2], m[3]));
+                if let Some(m) = netmask_text(s) {
+                    let _ = write!(line, " mask {m}");
                 }
                 if s.pe_name[0] != 0 {
                     let _ = write!(line, " pe {}", cstr(&s.pe_name));
@@ -320,11 +325,8 @@ pub fn save(out: &mut String, e: &abi::ServiceEntry, dests: &[abi::DestEntry]) {
     let mut line = format!("-A {} -s {}", svc_rule(s), cstr(&s.sched_name));
     if s.flags & 0x1 != 0 {
         let _ = write!(line, " -p {}", s.timeout);
-        if s.af == af::INET6 && s.netmask != 128 {
-            let _ = write!(line, " -M {}", s.netmask);
-        } else if s.af != af::INET6 && s.netmask != u32::MAX {
-            let m = s.netmask.to_ne_bytes();
-            let _ = write!(line, " -M {}", Ipv4Addr::new(m[0], m[1], m[2], m[3]));
+        if let Some(m) = netmask_text(s) {
+            let _ = write!(line, " -M {m}");
         }
         if s.pe_name[0] != 0 {
             let _ = write!(line, " --pe {}", cstr(&s.pe_name));
@@ -472,6 +474,9 @@ mod tests {
         let mut o = String::new();
         service(&mut o, &e, &[], Format::Plain, false);
         assert_eq!(o, "TCP  [2001:db8::80]:80 rr persistent 360 mask 64\n");
+        let mut o = String::new();
+        save(&mut o, &e, &[]);
+        assert_eq!(o, "-A -t [2001:db8::80]:80 -s rr -p 360 -M 64\n");
         let mut o = String::new();
         save(&mut o, &svc(), &[dest()]);
         assert_eq!(
