@@ -9,6 +9,10 @@
 
 pub mod abi;
 pub mod conn;
+pub mod csum;
 pub mod ctl;
 pub mod errno;
+pub mod packet;
 pub mod report;
+pub mod sched;
+pub mod tcp_state;

@@ -3,5 +3,9 @@
 //! Host tests of the core.
 
 mod abi_header;
+mod csum;
 mod ctl;
+mod packet;
 mod report;
+mod sched;
+mod tcp_state;
