@@ -2,15 +2,20 @@
 
 //! What rvs keeps in each network namespace.
 
-use core::sync::atomic::{AtomicI32, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
+use kernel::new_mutex;
 use kernel::prelude::*;
+use kernel::sync::{Arc, Mutex};
 
 use crate::kabi::net::Net;
 use crate::kabi::proc::ProcFiles;
+use crate::kabi::rcu::{Guard, RcuBox, Writer};
 use crate::kabi::sysctl::{SysctlTable, SysctlValues};
 use crate::rvs_core::abi;
 use crate::rvs_core::ctl::{Timeouts, DEFAULT_TIMEOUTS};
+use crate::service::ServiceList;
+use crate::stats::Stats;
 
 /// The rvs state of one namespace.
 pub(crate) struct NetState {
@@ -19,6 +24,16 @@ pub(crate) struct NetState {
     sysctl: SysctlTable,
     /// Timeouts of established TCP, closing TCP and UDP entries, in seconds.
     timeouts: [AtomicI32; 3],
+    /// Serialises control commands (and /proc listings) of the namespace; holds the token
+    /// that writes its services and their server lists.
+    pub(crate) ctl: Pin<KBox<Mutex<Writer>>>,
+    /// The virtual services, published to the data path.
+    pub(crate) services: RcuBox<ServiceList>,
+    num_services: AtomicU32,
+    /// Totals of the namespace (`/proc/net/rvs_stats`).
+    pub(crate) tot_stats: Arc<Stats>,
+    /// The namespace's identity in connection entries.
+    pub(crate) net_id: usize,
 }
 
 impl NetState {
@@ -41,6 +56,11 @@ impl NetState {
                 _proc: proc,
                 sysctl,
                 timeouts,
+                ctl: KBox::pin_init(new_mutex!(Writer::new(), "rvs_ctl"), GFP_KERNEL)?,
+                services: RcuBox::new(KBox::new(KVec::new(), GFP_KERNEL)?),
+                num_services: AtomicU32::new(0),
+                tot_stats: Arc::new(Stats::default(), GFP_KERNEL)?,
+                net_id: net.id(),
             },
             GFP_KERNEL,
         )?)
@@ -78,7 +98,31 @@ impl NetState {
 
     /// Number of virtual services in this namespace.
     pub(crate) fn num_services(&self) -> u32 {
-        // Services are added by the data-path work; none can exist yet.
-        0
+        self.num_services.load(Ordering::Relaxed)
+    }
+
+    /// The services, for the data path.
+    pub(crate) fn services<'g>(&'g self, guard: &'g Guard) -> Option<&'g ServiceList> {
+        self.services.get(guard)
+    }
+
+    /// Publishes a new service list; returns the old one, which no reader sees any more.
+    pub(crate) fn publish_services(
+        &self,
+        w: &mut Writer,
+        list: KBox<ServiceList>,
+    ) -> Option<KBox<ServiceList>> {
+        self.num_services
+            .store(list.len() as u32, Ordering::Relaxed);
+        self.services.replace(w, list)
+    }
+}
+
+impl Drop for NetState {
+    fn drop(&mut self) {
+        // The hooks of this namespace are gone (device operations exit first): free its
+        // connections before the services and servers they point at.
+        let net = self.net_id;
+        crate::conn_table::remove_if(|c| c.in_net(net));
     }
 }

@@ -21,6 +21,9 @@ mod kabi;
 mod netns;
 mod proc;
 pub mod rvs_core;
+mod service;
+mod stats;
+mod xmit;
 
 module! {
     type: Rvs,
@@ -33,7 +36,7 @@ module! {
 /// The loaded module: its registrations and tables, dropped in field order on exit.
 struct Rvs {
     _hooks: kabi::pernet::HooksRegistration,
-    _conns: conn_table::ConnTable,
+    _conns: conn_table::Published,
     _sockopt: kabi::sockopt::Registration,
     _state: kabi::pernet::StateRegistration,
 }
@@ -43,7 +46,7 @@ impl kernel::Module for Rvs {
         let buckets = conn_table::configured_buckets()?;
         let state = kabi::pernet::StateRegistration::new()?;
         let sockopt = kabi::sockopt::Registration::new()?;
-        let conns = conn_table::ConnTable::new(buckets)?;
+        let conns = conn_table::Published::new(buckets)?;
         let hooks = kabi::pernet::HooksRegistration::new()?;
         pr_info!(
             "rvs {} loaded: connection table of {} buckets, {}-byte entries\n",

@@ -36,14 +36,6 @@ impl HashBuckets {
     pub(crate) fn len(&self) -> u32 {
         self.buckets
     }
-
-    /// Counts the buckets that hold at least one entry.
-    pub(crate) fn occupied(&self) -> u32 {
-        (0..self.buckets)
-            // SAFETY: `b < buckets`, so the glue reads an initialised head of the table.
-            .filter(|&b| !unsafe { glue::rvs_glue_hash_bucket_empty(self.heads.as_ptr(), b) })
-            .count() as u32
-    }
 }
 
 impl Drop for HashBuckets {
@@ -61,3 +53,75 @@ unsafe impl Sync for HashBuckets {}
 /// The link of an entry in one bucket's chain (`struct hlist_node`), embedded in the entry.
 #[repr(transparent)]
 pub(crate) struct Link(kernel::types::Opaque<bindings::hlist_node>);
+
+impl HashBuckets {
+    /// Adds `link` at the head of `bucket` for RCU readers.
+    ///
+    /// # Safety
+    ///
+    /// `bucket < self.len()`; the caller holds the writer lock of the bucket; `link` is not in
+    /// any chain and stays valid until removed and a grace period has passed.
+    pub(crate) unsafe fn add_rcu(&self, bucket: u32, link: &Link) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_add_rcu(self.heads.as_ptr(), bucket, link.0.get()) }
+    }
+
+    /// The first link of `bucket`, or null.
+    ///
+    /// # Safety
+    ///
+    /// `bucket < self.len()`, and the caller is in an RCU read-side section or holds the
+    /// bucket's writer lock; the link stays valid only as long as that lasts.
+    pub(crate) unsafe fn first_rcu(&self, bucket: u32) -> *const Link {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_first_rcu(self.heads.as_ptr(), bucket) }
+            .cast_const()
+            .cast()
+    }
+}
+
+impl Link {
+    /// Removes this link from its chain; RCU readers that are on it may still follow it.
+    ///
+    /// # Safety
+    ///
+    /// The link is in a chain and the caller holds that chain's writer lock.
+    pub(crate) unsafe fn del_rcu(&self) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_del_rcu(self.0.get()) }
+    }
+
+    /// The next link of the chain, or null.
+    ///
+    /// # Safety
+    ///
+    /// As [`HashBuckets::first_rcu`]: the caller is in an RCU read-side section or holds the
+    /// chain's writer lock.
+    pub(crate) unsafe fn next_rcu(&self) -> *const Link {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_next_rcu(self.0.get()) }
+            .cast_const()
+            .cast()
+    }
+
+    /// An unlinked link, to embed in a new entry.
+    pub(crate) fn new() -> Self {
+        Self(kernel::types::Opaque::uninit())
+    }
+}
+
+/// The `rcu_head` of an entry freed after a grace period, embedded in the entry.
+#[repr(transparent)]
+pub(crate) struct RcuHead(kernel::types::Opaque<bindings::callback_head>);
+
+impl RcuHead {
+    /// A head to embed in a new entry.
+    pub(crate) fn new() -> Self {
+        Self(kernel::types::Opaque::uninit())
+    }
+
+    /// The raw head, for `call_rcu`.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::callback_head {
+        self.0.get()
+    }
+}

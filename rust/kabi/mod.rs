@@ -7,6 +7,8 @@
 //! `Drop`, or a `#[repr(transparent)]` wrapper over `Opaque<T>`. The `rvs_rust_*` entry points
 //! that C calls live here too, and hand safe references to the rest of the module.
 
+pub(crate) mod gc;
+pub(crate) mod global;
 pub(crate) mod hash;
 pub(crate) mod net;
 pub(crate) mod netfilter;
@@ -15,9 +17,14 @@ pub(crate) mod pernet;
 pub(crate) mod proc;
 pub(crate) mod random;
 pub(crate) mod rcu;
+pub(crate) mod rcu_table;
+pub(crate) mod route;
+pub(crate) mod skb;
 pub(crate) mod slab;
 pub(crate) mod sockopt;
+pub(crate) mod sync;
 pub(crate) mod sysctl;
+pub(crate) mod time;
 
 /// Bindings that bindgen generates from `rvs_glue.h` at build time (see `Kbuild`).
 #[allow(

@@ -32,6 +32,11 @@ impl Net {
         unsafe { &*ptr.cast::<Self>() }
     }
 
+    /// An identity of the namespace, unique while it lives (its address).
+    pub(crate) fn id(&self) -> usize {
+        self.as_raw() as usize
+    }
+
     /// The raw pointer, for other wrappers of this layer.
     pub(crate) fn as_raw(&self) -> *mut bindings::net {
         self.0.get()

@@ -5,10 +5,10 @@
 //! C header: [`include/linux/netfilter.h`](srctree/include/linux/netfilter.h)
 
 use kernel::bindings;
-use kernel::types::Opaque;
 
 use super::glue;
 use super::net::Net;
+use super::skb::Skb;
 
 /// Where a packet met rvs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,11 +28,11 @@ pub(crate) enum Hook {
 pub(crate) enum Verdict {
     /// Continue through the stack.
     Accept,
+    /// Free the packet.
+    Drop,
+    /// rvs passed the packet on (sent it); the stack forgets it.
+    Stolen,
 }
-
-/// A socket buffer borrowed for the duration of a hook call.
-#[repr(transparent)]
-pub(crate) struct SkBuff(Opaque<bindings::sk_buff>);
 
 /// Entry point of every rvs hook.
 #[no_mangle]
@@ -50,10 +50,13 @@ extern "C" fn rvs_rust_hook(
     };
     // SAFETY: netfilter holds the namespace alive while its hooks run.
     let net = unsafe { Net::from_raw(net) };
-    // CAST: `SkBuff` is a `repr(transparent)` wrapper around `bindings::sk_buff`.
     // SAFETY: the skb is live and owned by this hook call until it returns a verdict.
-    let skb = unsafe { &*skb.cast::<SkBuff>() };
+    let Some(skb) = (unsafe { Skb::from_raw(skb) }) else {
+        return glue::NF_ACCEPT;
+    };
     match crate::hooks::hook(hook, pf, net, skb) {
         Verdict::Accept => glue::NF_ACCEPT,
+        Verdict::Drop => glue::NF_DROP,
+        Verdict::Stolen => glue::NF_STOLEN,
     }
 }

@@ -13,8 +13,20 @@
 #include <linux/capability.h>
 #include <linux/vmalloc.h>
 #include <linux/rcupdate.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/workqueue.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/ip_tunnels.h>
+#include <net/gso.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "rvs_glue.h"
 
@@ -324,14 +336,318 @@ void rvs_glue_hash_free(struct hlist_head *table)
 	kvfree(table);
 }
 
-bool rvs_glue_hash_bucket_empty(const struct hlist_head *table, unsigned int bucket)
-{
-	return hlist_empty(&table[bucket]);
-}
-
 /* ---- RCU ---- */
 
 void rvs_glue_rcu_barrier(void)
 {
 	rcu_barrier();
+}
+
+void rvs_glue_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void rvs_glue_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+void rvs_glue_synchronize_rcu(void)
+{
+	synchronize_rcu();
+}
+
+/* ---- locks ---- */
+
+void rvs_glue_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+void rvs_glue_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
+}
+
+spinlock_t *rvs_glue_locks_alloc(unsigned int n)
+{
+	spinlock_t *locks = kvmalloc_array(n, sizeof(*locks), GFP_KERNEL);
+	unsigned int i;
+
+	if (locks)
+		for (i = 0; i < n; i++)
+			spin_lock_init(&locks[i]);
+	return locks;
+}
+
+void rvs_glue_locks_free(spinlock_t *locks)
+{
+	kvfree(locks);
+}
+
+/* ---- time ---- */
+
+u64 rvs_glue_jiffies(void)
+{
+	return get_jiffies_64();
+}
+
+unsigned int rvs_glue_hz(void)
+{
+	return HZ;
+}
+
+void rvs_glue_cond_resched(void)
+{
+	cond_resched();
+}
+
+/* ---- RCU hash chains ---- */
+
+void rvs_glue_hash_add_rcu(struct hlist_head *table, unsigned int bucket, struct hlist_node *n)
+{
+	hlist_add_head_rcu(n, &table[bucket]);
+}
+
+void rvs_glue_hash_del_rcu(struct hlist_node *n)
+{
+	hlist_del_rcu(n);
+}
+
+struct hlist_node *rvs_glue_hash_first_rcu(struct hlist_head *table, unsigned int bucket)
+{
+	return rcu_dereference(hlist_first_rcu(&table[bucket]));
+}
+
+struct hlist_node *rvs_glue_hash_next_rcu(struct hlist_node *n)
+{
+	return rcu_dereference(hlist_next_rcu(n));
+}
+
+/* ---- slab objects ---- */
+
+void *rvs_glue_kmem_cache_alloc_atomic(struct kmem_cache *cache)
+{
+	return kmem_cache_alloc(cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+void rvs_glue_kmem_cache_free(struct kmem_cache *cache, void *obj)
+{
+	kmem_cache_free(cache, obj);
+}
+
+void rvs_glue_call_rcu(struct rcu_head *head, rcu_callback_t func)
+{
+	call_rcu(head, func);
+}
+
+/* ---- the connection collector ---- */
+
+static void rvs_gc_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(rvs_gc_work, rvs_gc_fn);
+
+static void rvs_gc_fn(struct work_struct *work)
+{
+	rvs_rust_conn_gc();
+	queue_delayed_work(system_long_wq, &rvs_gc_work, HZ);
+}
+
+void rvs_glue_gc_start(void)
+{
+	queue_delayed_work(system_long_wq, &rvs_gc_work, HZ);
+}
+
+void rvs_glue_gc_stop(void)
+{
+	/* Also stops a work that re-queues itself. */
+	cancel_delayed_work_sync(&rvs_gc_work);
+}
+
+/* ---- packets ---- */
+
+unsigned int rvs_glue_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+/* ip_vs's test: only packets for this host, that have a route. */
+bool rvs_glue_skb_for_host(const struct sk_buff *skb)
+{
+	return skb->pkt_type == PACKET_HOST && skb_dst(skb);
+}
+
+bool rvs_glue_skb_handled(const struct sk_buff *skb)
+{
+	return skb->ipvs_property;
+}
+
+void rvs_glue_skb_set_handled(struct sk_buff *skb)
+{
+	skb->ipvs_property = 1;
+}
+
+unsigned int rvs_glue_skb_copy_head(const struct sk_buff *skb, u8 *buf, unsigned int len)
+{
+	int off = skb_network_offset(skb);
+	unsigned int avail = skb->len > off ? skb->len - off : 0;
+
+	len = min(len, avail);
+	if (skb_copy_bits(skb, off, buf, len))
+		return 0;
+	return len;
+}
+
+u8 *rvs_glue_skb_writable(struct sk_buff *skb, unsigned int len)
+{
+	if (skb_ensure_writable(skb, skb_network_offset(skb) + len))
+		return NULL;
+	return skb_network_header(skb);
+}
+
+bool rvs_glue_skb_csum_partial(const struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_PARTIAL;
+}
+
+/* After a header rewrite the complete sum is stale; the header checksums are right. */
+void rvs_glue_skb_csum_mangled(struct sk_buff *skb)
+{
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+}
+
+bool rvs_glue_skb_fits_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len - skb_network_offset(skb) <= mtu)
+		return true;
+	return skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu);
+}
+
+/* Netfilter NAT leaves untracked packets alone: what rvs handled is not NATed again. */
+void rvs_glue_skb_untrack(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+#endif
+}
+
+/*
+ * Makes room for an outer IPv4 or IPv6 header of hdr_len bytes in front of the packet,
+ * whose new route is already set, and returns where it goes (the new network header).
+ */
+u8 *rvs_glue_skb_encap(struct sk_buff *skb, unsigned int hdr_len, bool outer_v6, u8 inner_proto)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	unsigned int room = hdr_len + (dst ? LL_RESERVED_SPACE(dst->dev) : LL_MAX_HEADER);
+
+	if (skb_network_offset(skb) != 0)
+		return NULL;
+	if (skb_cow_head(skb, room))
+		return NULL;
+	if (iptunnel_handle_offloads(skb, outer_v6 ? SKB_GSO_IPXIP6 : SKB_GSO_IPXIP4))
+		return NULL;
+	skb_set_inner_ipproto(skb, inner_proto);
+	skb_push(skb, hdr_len);
+	skb_reset_network_header(skb);
+	if (outer_v6) {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		skb->protocol = htons(ETH_P_IP);
+	}
+	return skb_network_header(skb);
+}
+
+void rvs_glue_icmp_send(struct sk_buff *skb, bool v6, u8 type, u8 code, u32 info)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (v6) {
+		icmpv6_send(skb, type, code, info);
+		return;
+	}
+#endif
+	if (!v6)
+		icmp_send(skb, type, code, htonl(info));
+}
+
+/* ---- routes ---- */
+
+struct dst_entry *rvs_glue_route4(struct net *net, __be32 daddr, bool known_nh, __be32 *saddr,
+				  unsigned int *mtu, bool *local)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.flowi4_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
+
+	if (IS_ERR(rt))
+		return NULL;
+	*saddr = fl4.saddr;
+	*mtu = dst_mtu(&rt->dst);
+	*local = rt->rt_flags & RTCF_LOCAL;
+	return &rt->dst;
+}
+
+struct dst_entry *rvs_glue_route6(struct net *net, const u8 *daddr, bool known_nh, u8 *saddr,
+				  unsigned int *mtu, bool *local)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct flowi6 fl6 = {
+		.flowi6_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct in6_addr src;
+	struct dst_entry *dst;
+
+	memcpy(&fl6.daddr, daddr, sizeof(fl6.daddr));
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	if (ipv6_dev_get_saddr(net, ip6_dst_idev(dst)->dev, &fl6.daddr, 0, &src)) {
+		dst_release(dst);
+		return NULL;
+	}
+	memcpy(saddr, &src, sizeof(src));
+	*mtu = dst_mtu(dst);
+	*local = dst->dev->flags & IFF_LOOPBACK;
+	return dst;
+#else
+	return NULL;
+#endif
+}
+
+void rvs_glue_dst_release(struct dst_entry *dst)
+{
+	dst_release(dst);
+}
+
+void rvs_glue_skb_set_dst(struct sk_buff *skb, struct dst_entry *dst)
+{
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+}
+
+void rvs_glue_send(struct net *net, bool v6, struct sk_buff *skb)
+{
+	skb->ipvs_property = 1;
+	rvs_glue_skb_untrack(skb);
+	/* An early-demuxed local socket does not own what leaves for a real server. */
+	if (skb->dev && !(skb->dev->flags & IFF_LOOPBACK))
+		skb_orphan(skb);
+	/* rvs checked the MTU itself and answered with ICMP where it had to. */
+	skb->ignore_df = 1;
+	skb_forward_csum(skb);
+	if (skb->dev)
+		skb_clear_tstamp(skb);
+	if (v6)
+		NF_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+			skb_dst(skb)->dev, dst_output);
+	else
+		NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
+			skb_dst(skb)->dev, dst_output);
 }

@@ -59,3 +59,15 @@ impl<T> Drop for KmemCache<T> {
 unsafe impl<T> Send for KmemCache<T> {}
 // SAFETY: the slab allocator serialises concurrent use of one cache internally.
 unsafe impl<T> Sync for KmemCache<T> {}
+
+impl<T> KmemCache<T> {
+    /// Allocates an object in atomic context and moves `value` into it.
+    pub(crate) fn alloc_atomic(&self, value: T) -> Option<NonNull<T>> {
+        // SAFETY: the invariant guarantees a live cache sized and aligned for `T`.
+        let p = unsafe { glue::rvs_glue_kmem_cache_alloc_atomic(self.cache.as_ptr()) };
+        let p = NonNull::new(p.cast::<T>())?;
+        // SAFETY: `p` is a fresh, suitably sized and aligned object of the cache.
+        unsafe { p.as_ptr().write(value) };
+        Some(p)
+    }
+}

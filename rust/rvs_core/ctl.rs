@@ -254,3 +254,40 @@ pub fn decode_get(cmd: i32, arg: &[u8]) -> Result<GetRequest, Errno> {
 pub const MAX_GET_LEN: usize = 1 << 20;
 /// The largest argument any `setsockopt()` request may pass.
 pub const MAX_SET_LEN: usize = abi::ServiceDestUser::SIZE;
+
+/// Largest real-server weight (ipvsadm's documented range is 0..=65535).
+pub const MAX_WEIGHT: i32 = 65535;
+
+/// Checks what ip_vs checks of a real server before it looks it up: weight, thresholds and
+/// tunnel settings; then that its address can be one (not unspecified, multicast, broadcast or,
+/// for IPv6, link-local).
+pub fn check_dest(d: &abi::DestUser, family: u16) -> Result<(), Errno> {
+    if !(0..=MAX_WEIGHT).contains(&d.weight) {
+        return Err(Errno::Range);
+    }
+    if d.l_threshold > d.u_threshold {
+        return Err(Errno::Range);
+    }
+    if d.u_threshold > i32::MAX as u32 {
+        return Err(Errno::Inval);
+    }
+    // GUE (1) needs a port; only plain IP-in-IP (0) is built.
+    if d.tun_type == 1 && d.tun_port == 0 {
+        return Err(Errno::Inval);
+    }
+    if d.conn_flags & 0x7 == 2 && d.tun_type != 0 {
+        return Err(Errno::OpNotSupp);
+    }
+    if d.conn_flags & 0x7 > 3 {
+        return Err(Errno::Inval);
+    }
+    let a = &d.addr;
+    let bad = match family {
+        af::INET => a[..4] == [0; 4] || a[0] >= 224 || a[4..].iter().any(|&b| b != 0),
+        _ => a.iter().all(|&b| b == 0) || a[0] == 0xff || (a[0] == 0xfe && a[1] & 0xc0 == 0x80),
+    };
+    if bad {
+        return Err(Errno::Inval);
+    }
+    Ok(())
+}

@@ -54,7 +54,8 @@ fn strerror(cmd: Command, err: &io::Error) -> String {
         libc::ENOMEM => "Memory allocation problem".into(),
         libc::EOPNOTSUPP => {
             let what = match cmd {
-                AddService => "adding virtual services",
+                AddService | EditService => "persistent, one-packet or firewall-mark services",
+                AddServer | EditServer => "GUE or GRE tunnels",
                 StartDaemon => "connection sync daemons",
                 _ => "this command",
             };
