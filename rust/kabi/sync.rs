@@ -88,7 +88,7 @@ impl LockArray {
 
     /// Takes the lock that guards `bucket`.
     pub(crate) fn lock(&self, bucket: u32) -> ArrayGuard<'_> {
-        let i = (bucket % self.len) as usize;
+        let i = bucket.checked_rem(self.len).unwrap_or(0) as usize;
         // SAFETY: `i < len`, so the pointer stays inside the array (invariant).
         let lock = unsafe { self.locks.as_ptr().add(i) };
         // SAFETY: `lock` is an initialised spinlock of the array.
