@@ -118,7 +118,7 @@ pub fn service_line(w: &mut impl Write, s: &abi::ServiceUser, sched: &str, hz: u
         let ops = if s.flags & 0x4 != 0 { "ops " } else { "" };
         write!(
             w,
-            "{proto}  {}:{port:04X} {sched} {ops}",
+            "{proto}  {}:{port:04X} {sched} {ops} ",
             ProcAddr(s.af, &s.addr)
         )?;
     }
