@@ -66,12 +66,24 @@ impl HashBuckets {
         unsafe { glue::rvs_glue_hash_add_rcu(self.heads.as_ptr(), bucket, link.0.get()) }
     }
 
+    /// The first link of `bucket`, for the writer that holds its lock; or null.
+    ///
+    /// # Safety
+    ///
+    /// `bucket < self.len()` and the caller holds the bucket's writer lock.
+    pub(crate) unsafe fn first_locked(&self, bucket: u32) -> *const Link {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_first_locked(self.heads.as_ptr(), bucket) }
+            .cast_const()
+            .cast()
+    }
+
     /// The first link of `bucket`, or null.
     ///
     /// # Safety
     ///
-    /// `bucket < self.len()`, and the caller is in an RCU read-side section or holds the
-    /// bucket's writer lock; the link stays valid only as long as that lasts.
+    /// `bucket < self.len()`, and the caller is in an RCU read-side section; the link stays
+    /// valid only as long as that lasts.
     pub(crate) unsafe fn first_rcu(&self, bucket: u32) -> *const Link {
         // SAFETY: guaranteed by the caller.
         unsafe { glue::rvs_glue_hash_first_rcu(self.heads.as_ptr(), bucket) }
@@ -95,11 +107,23 @@ impl Link {
     ///
     /// # Safety
     ///
-    /// As [`HashBuckets::first_rcu`]: the caller is in an RCU read-side section or holds the
-    /// chain's writer lock.
+    /// As [`HashBuckets::first_rcu`]: the caller is in an RCU read-side section, which keeps
+    /// the link valid.
     pub(crate) unsafe fn next_rcu(&self) -> *const Link {
         // SAFETY: guaranteed by the caller.
         unsafe { glue::rvs_glue_hash_next_rcu(self.0.get()) }
+            .cast_const()
+            .cast()
+    }
+
+    /// The next link of the chain, for the writer that holds the chain's lock; or null.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the chain's writer lock.
+    pub(crate) unsafe fn next_locked(&self) -> *const Link {
+        // SAFETY: guaranteed by the caller.
+        unsafe { glue::rvs_glue_hash_next_locked(self.0.get()) }
             .cast_const()
             .cast()
     }

@@ -117,14 +117,14 @@ impl<T: Send + Sync> RcuTable<T> {
         let _lock = self.locks.lock(bucket);
         let mut removed = 0u32;
         // SAFETY: `bucket` is in range and its writer lock is held.
-        let mut p = unsafe { self.buckets.first_rcu(bucket) };
+        let mut p = unsafe { self.buckets.first_locked(bucket) };
         while let Some(link) = NonNull::new(p.cast_mut()) {
             let node = link.as_ptr().cast::<Node<T>>();
             // SAFETY: by the invariant the link is the first field of a live node (repr(C)),
             // which stays live while it is in the chain and we hold the lock.
             let node = unsafe { &*node };
             // SAFETY: the lock is held, so the chain cannot change under us.
-            p = unsafe { node.link.next_rcu() };
+            p = unsafe { node.link.next_locked() };
             if !keep(&node.value) {
                 // SAFETY: the node is in this bucket's chain and its lock is held.
                 unsafe { node.link.del_rcu() };

@@ -425,6 +425,16 @@ struct hlist_node *rvs_glue_hash_next_rcu(struct hlist_node *n)
 	return rcu_dereference(hlist_next_rcu(n));
 }
 
+struct hlist_node *rvs_glue_hash_first_locked(struct hlist_head *table, unsigned int bucket)
+{
+	return rcu_dereference_protected(hlist_first_rcu(&table[bucket]), 1);
+}
+
+struct hlist_node *rvs_glue_hash_next_locked(struct hlist_node *n)
+{
+	return rcu_dereference_protected(hlist_next_rcu(n), 1);
+}
+
 /* ---- slab objects ---- */
 
 void *rvs_glue_kmem_cache_alloc_atomic(struct kmem_cache *cache)

@@ -97,6 +97,9 @@ void rvs_glue_hash_add_rcu(struct hlist_head *table, unsigned int bucket, struct
 void rvs_glue_hash_del_rcu(struct hlist_node *n);
 struct hlist_node *rvs_glue_hash_first_rcu(struct hlist_head *table, unsigned int bucket);
 struct hlist_node *rvs_glue_hash_next_rcu(struct hlist_node *n);
+/* The same for a writer that holds the bucket's lock (no read-side section needed). */
+struct hlist_node *rvs_glue_hash_first_locked(struct hlist_head *table, unsigned int bucket);
+struct hlist_node *rvs_glue_hash_next_locked(struct hlist_node *n);
 
 /* Slab objects: allocation in atomic context, and freeing after a grace period. */
 void *rvs_glue_kmem_cache_alloc_atomic(struct kmem_cache *cache);

@@ -393,9 +393,11 @@ pub fn connections(out: &mut String, proc_text: &str) {
         }
         let hexaddr = |a: &str, p: &str| -> String {
             let port = u16::from_str_radix(p, 16).unwrap_or(0);
-            match u32::from_str_radix(a, 16) {
-                Ok(v) => format!("{}:{}", Ipv4Addr::from(v), port),
-                Err(_) => format!("[{a}]:{port}"),
+            match (u32::from_str_radix(a, 16), a.parse::<std::net::Ipv6Addr>()) {
+                (Ok(v), _) => format!("{}:{}", Ipv4Addr::from(v), port),
+                // /proc spells IPv6 in full (%pI6); ipvsadm prints it compressed.
+                (_, Ok(v6)) => format!("[{v6}]:{port}"),
+                _ => format!("[{a}]:{port}"),
             }
         };
         let secs: u64 = f[8].parse().unwrap_or(0);
@@ -482,6 +484,25 @@ mod tests {
         assert_eq!(
             o,
             "-A -t 207.175.44.110:80 -s rr\n-a -t 207.175.44.110:80 -r 192.168.10.2:80 -m -w 1\n"
+        );
+    }
+
+    #[test]
+    fn connections_print_ipv6_compressed() {
+        let proc_text = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData
+TCP fd00:0001:0000:0000:0000:0000:0000:0002 AEC2 fd00:0010:0000:0000:0000:0000:0000:0100 0050 fd00:0002:0000:0000:0000:0000:0000:0012 1F90 ESTABLISHED     899
+TCP 0A000102 C9F8 0A000A64 0050 0A00020C 1F90 TIME_WAIT       111
+";
+        let mut out = String::new();
+        connections(&mut out, proc_text);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[2],
+            "TCP 14:59  ESTABLISHED [fd00:1::2]:44738  [fd00:10::100]:80  [fd00:2::12]:8080"
+        );
+        assert_eq!(
+            lines[3],
+            "TCP 01:51  TIME_WAIT   10.0.1.2:51704     10.0.10.100:80     10.0.2.12:8080"
         );
     }
 
