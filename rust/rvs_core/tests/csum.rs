@@ -7,25 +7,7 @@ use std::vec::Vec;
 
 use crate::csum::{checksum, fold, replace, replace_partial, sum};
 
-/// A xorshift64* generator: reproducible, no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+use super::rng::Rng;
 
 /// RFC 1071 done the plain way: 16-bit words, a wide accumulator, then folding.
 fn ref_fold(data: &[u8]) -> u16 {

@@ -7,5 +7,6 @@ mod csum;
 mod ctl;
 mod packet;
 mod report;
+mod rng;
 mod sched;
 mod tcp_state;

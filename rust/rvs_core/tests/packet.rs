@@ -11,28 +11,13 @@ use crate::packet::{
     write_ipv4_header, write_ipv6_header, CsumMode, Headers, IcmpError, Malformed, Side,
 };
 
+use super::rng::Rng;
+
 // ---------------------------------------------------------------------------------------------
 // Reference arithmetic and packet builders, independent of the code under test.
 
-/// A xorshift64* generator: reproducible, no crate.
-struct Rng(u64);
-
+/// Packet-shaped random values, on the shared generator.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-
     fn bytes_upto(&mut self, max: usize) -> Vec<u8> {
         let n = self.below(max);
         self.bytes(n)
