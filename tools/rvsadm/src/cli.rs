@@ -769,9 +769,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Invocation, Usage> {
         }
         inv.dest.tun_type = tt;
         inv.dest.tun_flags = csum.unwrap_or(0);
-        if inv.dest.l_threshold > inv.dest.u_threshold && inv.dest.u_threshold != 0 {
-            return Err(usage("l_threshold must be smaller than u_threshold"));
-        }
+        // Like ipvsadm, thresholds in the wrong order are the kernel's to refuse (ERANGE).
     }
 
     if cmd == Command::SetTimeout {

@@ -61,7 +61,14 @@ fn strerror(cmd: Command, err: &io::Error) -> String {
             };
             format!("rvs.ko does not support {what} yet")
         }
-        _ => err.to_string(),
+        // strerror(3), as ipvsadm prints it: without Rust's " (os error N)".
+        _ => {
+            let text = err.to_string();
+            match text.rfind(" (os error ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
     }
 }
 
