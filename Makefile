@@ -1,4 +1,5 @@
-# rvs: top-level Makefile. `make check` runs every test; `make run` the demo. See README.md.
+# rvs: top-level Makefile. `make check` runs every test; `make run` the demo; `make bench` the
+# benchmark. See README.md.
 #
 # When invoked by Kbuild (KERNELRELEASE set) the Kbuild file describes the module instead.
 ifneq ($(KERNELRELEASE),)
@@ -47,6 +48,21 @@ check: setup
 
 run: module rvsadm
 	@$(TOP)/tools/guest.sh $(TOP)/tools/demo.sh
+
+# The benchmark (tools/bench.sh: plain forwarding, rvs and ip_vs; see README.md), on the
+# non-debug kernel unless FLAVOUR is given (make bench FLAVOUR=debug). Its rvs.ko is built for
+# that kernel from a copy of the module's sources in $(BENCH_DIR), so ./rvs.ko (the debug
+# kernel's, for the selftests) stays as it is. BENCH_ARGS go to tools/bench.sh (-r ROUNDS
+# -t SECONDS -p PARALLEL).
+BENCH_FLAVOUR = $(if $(filter command line environment,$(origin FLAVOUR)),$(FLAVOUR),base)
+BENCH_DIR = $(CARGO_TARGET_DIR)/module-$(BENCH_FLAVOUR)
+# (The kernel's directory goes through a file: `make -n bench` runs the $(MAKE) line, and must
+# not build a kernel from it.)
+bench: setup rvsadm
+	@mkdir -p $(BENCH_DIR) && $(TOP)/tools/kernel.sh $(BENCH_FLAVOUR) >$(BENCH_DIR)/.kdir
+	@rsync -a --delete --exclude-from=$(TOP)/.gitignore $(TOP)/Kbuild $(TOP)/rust $(TOP)/include $(BENCH_DIR)/
+	@$(ENV); kdir=$$(cat $(BENCH_DIR)/.kdir) && $(MAKE) -s -C $$kdir M=$(BENCH_DIR) $(KMAKE_FLAGS) modules
+	@RVS_FLAVOUR=$(BENCH_FLAVOUR) RVS_KO=$(BENCH_DIR)/rvs.ko $(TOP)/tools/guest.sh $(TOP)/tools/bench.sh $(BENCH_ARGS)
 
 # Run any command in a guest with rvs loaded: make guest CMD='rvsadm -Ln'
 guest: module rvsadm

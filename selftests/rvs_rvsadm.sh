@@ -33,11 +33,13 @@ expect_eq "a weight outside 0..65535" "2 illegal weight specified" "$rc $out"
 out=$(rvsadm -A -t nonsense:: 2>&1); rc=$?
 expect_eq "a bad address" 2 "$rc"
 
-# What rvs.ko cannot do yet fails clearly, naming what is missing.
+# A service, saved as ipvsadm saves it (the text is checked against ipvsadm's below).
 out=$(rvsadm -A -t 10.0.0.1:80 -s rr 2>&1); rc=$?
-expect_eq "-A fails clearly until services exist" "255 rvs.ko does not support adding virtual services yet" "$rc $out"
-out=$(rvsadm -A -t '[2001:db8::1]:80' -s wrr 2>&1); rc=$?
-expect_eq "-A of an IPv6 service goes through the same API" "255 rvs.ko does not support adding virtual services yet" "$rc $out"
+expect_eq "rvsadm -A -t 10.0.0.1:80 -s rr" "0 " "$rc $out"
+expect_eq "rvsadm -Sn shows it" "-A -t 10.0.0.1:80 -s rr" "$(rvsadm -Sn)"
+check "rvsadm -C" rvsadm -C
+expect_eq "rvsadm -Sn after -C" "" "$(rvsadm -Sn)"
+# What rvs.ko does not do fails clearly, naming what is missing.
 out=$(rvsadm --start-daemon master 2>&1); rc=$?
 expect_eq "--start-daemon fails clearly" "255 rvs.ko does not support connection sync daemons yet" "$rc $out"
 
@@ -70,6 +72,37 @@ same "-L --daemon with none running" -L --daemon
 same "usage: -a without -r" -a -t 10.0.0.1:80
 same "usage: illegal option" -D -t 10.0.0.1:80 -s rr
 expect_eq "-Ln body" "$(ipvsadm -Ln | tail -n +2)" "$(rvsadm -Ln | tail -n +2)"
+same "-A of a service" -A -t 10.0.0.1:80 -s rr
+same "-Sn of that service" -Sn
+same "-C of that service" -C
+
+# A table made with ipvsadm and saved with ipvsadm -Sn restores into rvs with rvsadm -R, which
+# saves it back the same.
+out=$(ipvsadm -R 2>&1 <<EOF
+-A -t 10.0.0.1:80 -s wrr
+-a -t 10.0.0.1:80 -r 10.0.1.1:8080 -m -w 3
+-a -t 10.0.0.1:80 -r 10.0.1.2:8080 -m -w 1 -x 100 -y 50
+-A -u 10.0.0.1:53 -s lc
+-a -u 10.0.0.1:53 -r 10.0.1.1:53 -g
+-A -t 10.0.0.2:443 -s wlc
+-a -t 10.0.0.2:443 -r 10.0.1.3:443 -i -w 2
+-a -t 10.0.0.2:443 -r 10.0.1.4:443 -i -w 0
+-A -t [fd00::1]:80 -s rr
+-a -t [fd00::1]:80 -r [fd00:1::1]:8080 -m
+-a -t [fd00::1]:80 -r [fd00:1::2]:80 -g -w 5
+-A -u [fd00::1]:53 -s wrr
+-a -u [fd00::1]:53 -r [fd00:1::1]:53 -i
+EOF
+); rc=$?
+expect_eq "ipvsadm -R of the reference table" "0 " "$rc $out"
+saved=$(ipvsadm -Sn)
+log "$(sed 's/^/  | /' <<<"$saved")"
+out=$(rvsadm -R 2>&1 <<<"$saved"); rc=$?
+expect_eq "rvsadm -R of ipvsadm -Sn's output" "0 " "$rc $out"
+expect_eq "rvsadm -Sn gives back what ipvsadm -Sn saved" "$saved" "$(rvsadm -Sn)"
+expect_eq "-Ln body of the restored table" "$(ipvsadm -Ln | tail -n +2)" "$(rvsadm -Ln | tail -n +2)"
+ipvsadm -C
+rvsadm -C
 ipvsadm --set 900 120 300
 rvsadm --set 900 120 300
 modprobe -r ip_vs 2>/dev/null

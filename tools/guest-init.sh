@@ -4,7 +4,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # The settings are the first line of the command file.
 eval "$(head -n 1 "$1")"
 export RVS_TOP=$top
-export RVS_KO=$top/rvs.ko
+export RVS_KO=${RVS_KO:-$top/rvs.ko}
 export PATH=$top/target/release:$PATH
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 ip link set lo up

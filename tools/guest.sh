@@ -4,7 +4,8 @@
 #
 #   tools/guest.sh CMD [ARG...]            e.g. tools/guest.sh rvsadm -Ln
 #
-# Environment: RVS_FLAVOUR=debug|base (kernel, default debug); RVS_NO_LOAD=1 to boot without
+# Environment: RVS_FLAVOUR=debug|base (kernel, default debug); RVS_KO=PATH the module to load
+# (default ./rvs.ko: it must be built for that kernel); RVS_NO_LOAD=1 to boot without
 # loading rvs.ko; RVS_INSMOD_ARGS for insmod (e.g. conn_tab_bits=14); RVS_KVM=0|1 to force
 # software emulation or KVM (default: KVM only where a guest really boots with it);
 # RVS_GUEST_OUT=DIR a directory the guest may write (default selftests/out).
@@ -19,7 +20,9 @@ top=$(cd "$here/.." && pwd)
 "$here/setup.sh" --check
 kdir=$("$here/kernel.sh" "${RVS_FLAVOUR:-debug}")
 kimg=$kdir/arch/x86/boot/bzImage
-[ -f "$top/rvs.ko" ] || { echo "guest: $top/rvs.ko is missing; run 'make module'" >&2; exit 1; }
+ko=${RVS_KO:-$top/rvs.ko}
+[ -f "$ko" ] || { echo "guest: $ko is missing; run 'make module'" >&2; exit 1; }
+ko=$(realpath "$ko")
 out=${RVS_GUEST_OUT:-$top/selftests/out}
 mkdir -p "$out"
 
@@ -53,8 +56,9 @@ esac
 cmdfile=$out/.guest-cmd.$$
 trap 'rm -f "$cmdfile"' EXIT
 {
-	printf 'export RVS_NO_LOAD=%q RVS_INSMOD_ARGS=%q RVS_OUT=%q\n' \
-		"${RVS_NO_LOAD:-0}" "${RVS_INSMOD_ARGS:-}" "$out"
+	printf 'export RVS_NO_LOAD=%q RVS_INSMOD_ARGS=%q RVS_OUT=%q RVS_KO=%q RVS_FLAVOUR=%q RVS_GUEST_KVM=%q\n' \
+		"${RVS_NO_LOAD:-0}" "${RVS_INSMOD_ARGS:-}" "$out" "$ko" "${RVS_FLAVOUR:-debug}" \
+		"$([ -z "$kvm_flag" ] && echo 1 || echo 0)"
 	printf '%q ' "$@"
 	echo
 } >"$cmdfile"
