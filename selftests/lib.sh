@@ -338,9 +338,11 @@ lb_ipvs() {
 lb_both() {
 	local only=${RVS_SELFTEST_ONLY:-} t0
 	if [ "$only" != rvs ]; then
+		t0=$SECONDS
 		if lb_ipvs; then
+			log "# modprobe of ip_vs and its schedulers: $((SECONDS - t0)) s"
 			lb_use ipvs
-			log "# $1 on ip_vs (the reference), with ipvsadm"
+			log "# $1 on ip_vs (the reference), with ipvsadm (at ${SECONDS} s)"
 			t0=$SECONDS
 			"$@"
 			log "# $1 on ip_vs took $((SECONDS - t0)) s"
@@ -350,7 +352,7 @@ lb_both() {
 	fi
 	if [ "$only" != ipvs ]; then
 		lb_use rvs
-		log "# $1 on rvs, with rvsadm"
+		log "# $1 on rvs, with rvsadm (at ${SECONDS} s)"
 		t0=$SECONDS
 		"$@"
 		log "# $1 on rvs took $((SECONDS - t0)) s"

@@ -33,7 +33,7 @@ transfer() { # NS_SERVER TCP|TCP6 ADDR PORT
 	ip netns exec "$1" socat -u "$2-LISTEN:$4,bind=$3,reuseaddr" "OPEN:$rx,creat,trunc" &
 	pid=$!
 	sleep 0.5
-	ip netns exec pt_client socat -u "OPEN:$data" "$2:$3:$4,connect-timeout=5"
+	ip netns exec pt_client socat -u "OPEN:$data" "$2:$3:$4,connect-timeout=5,retry=40,interval=0.5"
 	wait $pid
 	got=$(sha256sum <"$rx" | cut -d' ' -f1)
 	rm -f "$rx"

@@ -59,8 +59,10 @@ live() {
 	out=
 	while read -r line; do out=$line; done <"$TDIR/stream"
 	log "  after rmmod: $out"
-	check "after rmmod the TCP stream is no longer balanced: the director resets it" \
-		[ "$(word tcp "$out")" = ECONNRESET ]
+	# The stream breaks: a reset from the director's own stack, or (seen under load in CI) an
+	# end of stream; either way nothing carries it to the real server any more.
+	case $(word tcp "$out") in ECONNRESET | eof) ended=yes ;; *) ended=no ;; esac
+	check "after rmmod the TCP stream is no longer balanced: it ends (reset or eof)" [ $ended = yes ]
 	out=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|Oops|general protection fault|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state')
 	expect_eq "no kernel report" "" "$out"
 }
