@@ -411,16 +411,24 @@ lb_file() {
 }
 # lb_stats NS: STATS["PROTO VADDR:PORT"] and STATS["PROTO VADDR:PORT -> RADDR:PORT"] =
 # "Conns InPkts OutPkts InBytes OutBytes" from ADM -Ln --stats --exact.
+# ip_vs shows the counters its estimator last summed from the per-CPU ones, every 2 s: there,
+# the table is read again 2.2 s later until two readings agree.
 declare -A STATS=()
 lb_stats() {
-	local p a c i o ib ob svc=''
+	local p a c i o ib ob svc='' text prev='' n
+	for ((n = 0; n < 5; n++)); do
+		text=$(adm "$1" -Ln --stats --exact)
+		[ "$LB" != ipvs ] || [ "$text" = "$prev" ] && break
+		prev=$text
+		sleep 2.2
+	done
 	STATS=()
 	while read -r p a c i o ib ob; do
 		case $p in
 		TCP | UDP | SCTP) svc="$p $a" STATS[$svc]="$c $i $o $ib $ob" ;;
 		"->") [ -n "$svc" ] && STATS[$svc -> $a]="$c $i $o $ib $ob" ;;
 		esac
-	done < <(adm "$1" -Ln --stats --exact)
+	done <<<"$text"
 }
 # hexaddr ADDR: an address as /proc/net/ip_vs* print it (IPv4 %08X, IPv6 %pI6 in full).
 hexaddr() {
