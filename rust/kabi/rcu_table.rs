@@ -98,15 +98,14 @@ impl<T: Send + Sync> RcuTable<T> {
     }
 
     /// The entries of `bucket`, for the length of the read-side section.
-    pub(crate) fn iter<'g>(&'g self, guard: &'g Guard, bucket: u32) -> Iter<'g, T> {
+    pub(crate) fn iter<'g>(&'g self, _guard: &'g Guard, bucket: u32) -> Iter<'g, T> {
         let bucket = bucket & self.buckets.len().wrapping_sub(1);
-        // SAFETY: `bucket` is in range and `guard` keeps an RCU read-side section open.
+        // SAFETY: `bucket` is in range and `_guard` keeps an RCU read-side section open for 'g.
         let next = unsafe { self.buckets.first_rcu(bucket) };
         Iter {
             next,
             _guard: PhantomData,
             _table: PhantomData,
-            _g: guard,
         }
     }
 
@@ -155,7 +154,6 @@ pub(crate) struct Iter<'g, T> {
     next: *const Link,
     _guard: PhantomData<&'g Guard>,
     _table: PhantomData<&'g T>,
-    _g: &'g Guard,
 }
 
 impl<'g, T: 'g> Iterator for Iter<'g, T> {
